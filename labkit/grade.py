@@ -1,0 +1,562 @@
+"""Grade lab submissions with nbval, one sandboxed pytest run each, into a gradebook."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import resource
+import runpy
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from nbformat import NotebookNode
+
+from labkit import checks
+from labkit.assign import (
+    generate,
+    lab_id_of,
+    parse,
+    read_notebook,
+    render,
+    role_of,
+    splice,
+    write_atomic,
+)
+from labkit.checks._guard import forbidden_uses
+from labkit.errors import GradingError, NotebookError
+
+MEMORY_LIMIT = 2 * 2**30
+"""Bytes of address space one submission may use."""
+OUTPUT_LIMIT = 2**20
+"""Characters of printed output a submission may send; the rest is dropped."""
+CELL_TIMEOUT = 60.0
+"""Seconds one cell may run, at most the whole submission's timeout."""
+STATUSES = ("passed", "failed", "error", "timeout", "missing")
+COLUMNS = ("submission", "lab", "question", "points", "max_points", "status", "message")
+_LOG_ENV = "LABKIT_GRADE_LOG"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_BLOCKED_EVENTS = (
+    "os.fork",
+    "os.forkpty",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.system",
+    "subprocess.Popen",
+    "pty.spawn",
+    "os.kill",
+    "os.killpg",
+    "resource.setrlimit",
+    "sys.addaudithook",
+)
+_WRITE_EVENTS = (
+    "os.remove",
+    "os.rmdir",
+    "os.rename",
+    "os.replace",
+    "os.mkdir",
+    "os.chmod",
+    "os.chown",
+    "os.link",
+    "os.symlink",
+    "os.truncate",
+    "shutil.rmtree",
+)
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def _guard_kernel(workdir: str) -> None:
+    """Install the kernel's audit hook: no writes outside ``workdir``, no processes, no ctypes.
+
+    Python cannot remove an audit hook, so answer code cannot switch this off.
+    """
+    inside = os.path.realpath(workdir) + os.sep
+
+    def outside(path: object) -> bool:
+        if not isinstance(path, str | bytes | os.PathLike):
+            return False  # an open file descriptor
+        return not (os.path.realpath(os.fsdecode(path)) + os.sep).startswith(inside)
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event.startswith(_BLOCKED_EVENTS):
+            raise PermissionError(f"graded code may not use {event}")
+        writes = event == "open" and (
+            any(c in str(args[1] or "") for c in "wax+") or (args[2] or 0) & _WRITE_FLAGS
+        )
+        if (writes or event in _WRITE_EVENTS) and args and outside(args[0]):
+            raise PermissionError(
+                f"graded code may write only inside its working directory, "
+                f"not {os.fsdecode(args[0])}"
+            )
+
+    sys.addaudithook(hook)
+
+
+def _cap_output() -> None:
+    """Drop printed output past ``OUTPUT_LIMIT``, so a print loop cannot flood nbval's memory."""
+    from ipykernel.iostream import OutStream
+
+    write, sent = OutStream.write, [0]
+
+    def capped(stream: OutStream, text: str) -> int:
+        sent[0] += len(text)
+        if sent[0] <= OUTPUT_LIMIT:
+            return int(write(stream, text) or 0)
+        if sent[0] - len(text) <= OUTPUT_LIMIT:
+            write(stream, f"\n[labkit grade: output cut after {OUTPUT_LIMIT:,} characters]\n")
+        return len(text)
+
+    OutStream.write = capped  # type: ignore[method-assign,assignment]
+
+
+def _launch_kernel(connection_file: str, workdir: str, exit_log: str) -> None:
+    """Run as the sandbox's kernelspec: start a guarded ipykernel, and record how it ended."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are for the kernel
+    child = os.fork()
+    if child == 0:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.chdir(workdir)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        for name in (_LOG_ENV, "JUPYTER_PATH", "JUPYTER_RUNTIME_DIR"):
+            os.environ.pop(name, None)
+        os.environ.update(
+            HOME=workdir,
+            TMPDIR=workdir,
+            MPLCONFIGDIR=f"{workdir}/.matplotlib",
+            IPYTHONDIR=f"{workdir}/.ipython",
+        )
+        sys.argv = ["ipykernel_launcher", "-f", connection_file]
+        _cap_output()
+        _guard_kernel(workdir)
+        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    if os.WIFSIGNALED(status):
+        ending = f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    else:
+        ending = f"exited with code {os.WEXITSTATUS(status)}"
+    write_atomic(Path(exit_log), ending)
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    """Log each cell's outcome: a pytest hook, active in runs started with ``-p labkit.grade``."""
+    if _LOG_ENV in os.environ and (report.when == "call" or report.failed):
+        text = _ANSI.sub("", str(report.longrepr or ""))[-20_000:]
+        record = {"cell": int(report.nodeid.rsplit("Cell ", 1)[-1]), "outcome": report.outcome}
+        with open(os.environ[_LOG_ENV], "a", encoding="utf-8") as log:
+            log.write(json.dumps({**record, "text": text}) + "\n")
+
+
+def network_prefix() -> list[str]:
+    """Return the command prefix that gives a run no network, or ``[]`` where none works."""
+    if not (shutil.which("unshare") and shutil.which("ip")):
+        return []
+    for prefix in (["unshare", "-n"], ["unshare", "-rn"]):
+        probe = [*prefix, "ip", "link", "set", "lo", "up"]
+        if subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+            return [*prefix, "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+    return []
+
+
+def protections(prefix: list[str]) -> dict[str, str]:
+    """Describe, for summary.json, what the sandbox guards on this machine."""
+    return {
+        "network": "blocked: own network namespace" if prefix else "NOT blocked (no unshare)",
+        "files": "writes only inside a fresh working directory (audit hook)",
+        "processes": "cannot start processes or send signals (audit hook); all killed at the end",
+        "memory": f"{MEMORY_LIMIT // 2**30} GiB address space",
+    }
+
+
+def _limit_resources() -> None:
+    """Run in the child before exec: its own session, and capped memory, file size and cores."""
+    os.setsid()
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 2**20, 64 * 2**20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """Kill pytest, its kernel and anything they started."""
+    try:
+        parent = psutil.Process(process.pid)
+        victims = [parent, *parent.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        victims = []
+    for victim in victims:
+        try:
+            victim.kill()
+        except psutil.NoSuchProcess:
+            continue
+    psutil.wait_procs(victims, timeout=5)
+    process.wait()
+
+
+@dataclass
+class Run:
+    """What one sandboxed run reported: each code cell's outcome, and how the kernel ended."""
+
+    outcomes: dict[int, dict[str, str]] = field(default_factory=dict)
+    kernel_exit: str = ""
+
+
+def run_sandboxed(
+    notebook: NotebookNode, prefix: list[str], *, timeout: float, cell_timeout: float
+) -> Run:
+    """Run a notebook with ``pytest --nbval-lax`` in a fresh directory and process group."""
+    base = Path(tempfile.mkdtemp(prefix="labkit-grade-"))
+    try:
+        workdir, spec = base / "work", base / "jupyter" / "kernels" / "labkit-sandbox"
+        workdir.mkdir()
+        spec.mkdir(parents=True)
+        argv = [
+            sys.executable,
+            "-m",
+            "labkit.grade",
+            "{connection_file}",
+            str(workdir),
+            str(base / "kernel-exit"),
+        ]
+        (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "sandbox"}))
+        (base / "pytest.ini").write_text("[pytest]\n")
+        (base / "graded.ipynb").write_text(render(notebook), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k.startswith("LABKIT_") or k == "PATH"}
+        env.update(
+            {
+                checks.GRADING_ENV: "1",
+                _LOG_ENV: str(base / "cells.jsonl"),
+                "HOME": str(base),
+                "JUPYTER_PATH": str(base / "jupyter"),
+                "JUPYTER_RUNTIME_DIR": str(base / "rt"),
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "OMP_NUM_THREADS": "1",
+            }
+        )
+        command = [
+            *prefix,
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "labkit.grade",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--nbval-lax",
+            "--runxfail",
+            "-c",
+            "pytest.ini",
+            "--nbval-kernel-name=labkit-sandbox",
+            f"--nbval-cell-timeout={cell_timeout:g}",
+            "graded.ipynb",
+        ]
+        with open(base / "pytest.log", "wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=base,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                preexec_fn=_limit_resources,
+            )
+        deadline = time.monotonic() + timeout
+        while process.poll() is None and time.monotonic() < deadline:
+            if (base / "kernel-exit").exists():  # the kernel ended: wait briefly for pytest
+                deadline = min(deadline, time.monotonic() + 3)
+            time.sleep(0.1)
+        _kill_tree(process)
+        run = Run()
+        if (base / "cells.jsonl").exists():
+            for line in (base / "cells.jsonl").read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                run.outcomes[record["cell"]] = record
+        if (base / "kernel-exit").exists():
+            run.kernel_exit = (base / "kernel-exit").read_text()
+        return run
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_HEADER = re.compile(
+    r"AssertionError: (?P<label>\S+) [^\n]*?: \d+/(?P<ran_cases>\d+) (?:local )?cases passed "
+    r"\((?P<points>\d+)/(?P<ran>\d+) pts\)"
+)
+_ERROR_LINE = re.compile(r"^(?:E\s+)?([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit)\b.*)$")
+
+
+def _last_error(text: str) -> str:
+    """Return the last ``SomeError: message`` line of a traceback, cut to a readable length."""
+    errors = [m.group(1) for line in text.splitlines() if (m := _ERROR_LINE.match(line.strip()))]
+    message = errors[-1] if errors else "an error without a traceback"
+    if "MemoryError" in message:
+        message += f" (a submission may use at most {MEMORY_LIMIT // 2**30} GiB)"
+    return message[:300]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one question went: its status, points and message, and the check's feedback."""
+
+    status: str
+    points: int
+    message: str
+    feedback: str = ""
+
+
+def judge(
+    question: checks.Question,
+    check: dict[str, str] | None,
+    answer: dict[str, str] | None,
+    kernel_end: str,
+) -> Verdict:
+    """Turn the nbval outcomes of a question's check and answer cells into a verdict.
+
+    Points come only from the pristine check cell, judged by nbval outside the kernel: full
+    marks when it passed; when it failed, the points in its own ``AssertionError`` header.
+
+    Args:
+        question: The question, whose cases give the maximum points.
+        check: The check cell's logged outcome; None if it never finished.
+        answer: The answer cell's logged outcome.
+        kernel_end: Why the kernel died and in which cell, if it did.
+
+    """
+    if check is None:
+        if kernel_end:
+            return Verdict("error", 0, f"the kernel crashed ({kernel_end})")
+        return Verdict("timeout", 0, "the submission's time limit ran out before this check")
+    if check["outcome"] == "passed":
+        return Verdict("passed", question.max_points, f"all {len(question.cases)} cases passed")
+    text = check["text"]
+    header = next((m for m in _HEADER.finditer(text) if m["label"] == question.label), None)
+    if header and int(header["ran"]) == question.max_points > int(header["points"]):
+        feedback = text[header.start() + len("AssertionError: ") :].strip()
+        failures = [line.strip()[2:] for line in feedback.splitlines() if line.startswith("  ✗")]
+        status = "timeout" if any("did not return within" in f for f in failures) else "failed"
+        message = f"{len(failures)} of {header['ran_cases']} cases failed; first: {failures[0]}"
+        return Verdict(status, int(header["points"]), message, feedback)
+    if "Kernel dead" in text:
+        return Verdict("error", 0, f"not run: the kernel had died ({kernel_end or 'stopped'})")
+    for cell, outcome in (("answer", answer), ("check", check)):
+        if outcome is not None and outcome["outcome"] != "passed":
+            if "Timeout of" in outcome["text"]:
+                return Verdict("timeout", 0, f"the {cell} cell ran past its time limit")
+            return Verdict("error", 0, f"the {cell} cell raised {_last_error(outcome['text'])}")
+    return Verdict("error", 0, "the check cell failed without a traceback")  # pragma: no cover
+
+
+@dataclass
+class Graded:
+    """One submission's result, stored as ``results/<submission>.json`` so reruns skip it."""
+
+    submission: str
+    lab: str
+    rows: list[dict[str, Any]]
+    notes: list[str]
+    feedback: dict[str, str]
+
+    def markdown(self) -> str:
+        """Render the learner's feedback page."""
+        earned, total = (sum(row[key] for row in self.rows) for key in ("points", "max_points"))
+        lines = [f"# {self.lab} feedback for {self.submission}", "", f"**{earned}/{total} pts**"]
+        lines += ["", *(f"- {note}" for note in self.notes)] if self.notes else []
+        for row in self.rows:
+            lines += [
+                "",
+                f"## {row['question']}: {row['status']}, {row['points']}/{row['max_points']} pts",
+                "",
+                row["message"],
+            ]
+            if row["question"] in self.feedback:
+                lines += ["", "```text", self.feedback[row["question"]], "```"]
+        return "\n".join(lines) + "\n"
+
+
+def grade_submission(
+    path: Path,
+    name: str,
+    lab: checks.Lab,
+    pristine: NotebookNode,
+    prefix: list[str],
+    *,
+    timeout: float,
+) -> Graded:
+    """Grade one submission; every problem becomes a status on its rows, never an exception."""
+
+    def rows(verdicts: dict[str, Verdict]) -> list[dict[str, Any]]:
+        return [
+            {
+                "submission": name,
+                "lab": lab.lab_id,
+                "question": q.name,
+                "points": verdicts[q.name].points,
+                "max_points": q.max_points,
+                "status": verdicts[q.name].status,
+                "message": verdicts[q.name].message,
+            }
+            for q in lab.questions
+        ]
+
+    names = [q.name for q in lab.questions]
+    try:
+        spliced = splice(pristine, read_notebook(path), lab.lab_id)
+    except NotebookError as error:
+        verdict = Verdict("error", 0, f"{error}; nothing was graded")
+        return Graded(name, lab.lab_id, rows(dict.fromkeys(names, verdict)), [], {})
+    findings = [
+        f"{cell.metadata['course']['question']} uses {', '.join(found)}"
+        for cell in spliced.notebook.cells
+        if role_of(cell) == "answer" and (found := forbidden_uses(cell.source))
+    ]
+    if findings:
+        message = "; ".join(findings) + ": graded answers may not touch checks or exit the kernel"
+        verdict = Verdict("error", 0, message)
+        return Graded(name, lab.lab_id, rows(dict.fromkeys(names, verdict)), spliced.notes, {})
+    run = run_sandboxed(
+        spliced.notebook, prefix, timeout=timeout, cell_timeout=min(CELL_TIMEOUT, timeout)
+    )
+    ids = [cell.id for cell in spliced.notebook.cells if cell.cell_type == "code"]
+    unfinished = [cell_id for index, cell_id in enumerate(ids) if index not in run.outcomes]
+    kernel_end = (
+        f"{run.kernel_exit} in cell {unfinished[0]}" if run.kernel_exit and unfinished else ""
+    )
+    verdicts = {}
+    for q in lab.questions:
+        check, answer = (
+            run.outcomes.get(ids.index(f"{q.name}-{role}")) for role in ("check", "answer")
+        )
+        verdict = judge(q, check, answer, kernel_end)
+        if q.name in spliced.problems:
+            status, message = spliced.problems[q.name]
+            verdict = Verdict(status, 0, message, verdict.feedback)
+        verdicts[q.name] = verdict
+    feedback = {q: v.feedback for q, v in verdicts.items() if v.feedback}
+    return Graded(name, lab.lab_id, rows(verdicts), spliced.notes, feedback)
+
+
+def collect_submissions(paths: list[Path]) -> dict[str, Path]:
+    """Map a unique submission name (the file stem) to each ``.ipynb`` under ``paths``.
+
+    Raises:
+        GradingError: No notebook was found.
+
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += [
+                f for f in sorted(path.rglob("*.ipynb")) if ".ipynb_checkpoints" not in f.parts
+            ]
+        elif path.is_file():
+            files.append(path)
+        else:
+            print(f"labkit grade: skipping {path}: no such file or folder", file=sys.stderr)
+    if not files:
+        raise GradingError(f"no .ipynb submissions found in {', '.join(map(str, paths))}")
+    stems = Counter(f.stem for f in files)
+    return {f.stem if stems[f.stem] == 1 else f"{f.parent.name}__{f.stem}": f for f in files}
+
+
+def find_master(root: Path, lab: str) -> Path:
+    """Return the master notebook of a lab, given its id or its path under ``root``.
+
+    Raises:
+        GradingError: No single master matches.
+
+    """
+    if lab.endswith(".ipynb"):
+        masters = [root / lab] if (root / lab).is_file() else []
+    else:
+        masters = sorted((root / "solutions").glob(f"*/{lab}-*.ipynb"))
+    if len(masters) != 1:
+        raise GradingError(f"unknown lab {lab}: no single master in {root / 'solutions'}")
+    return masters[0]
+
+
+def write_gradebook(out: Path, lab: checks.Lab, prefix: list[str]) -> None:
+    """Rebuild ``gradebook.csv`` and ``summary.json`` from every stored result of the lab."""
+    stored = [json.loads(path.read_text()) for path in sorted((out / "results").glob("*.json"))]
+    rows = [row for result in stored if result["lab"] == lab.lab_id for row in result["rows"]]
+    table = io.StringIO()
+    writer = csv.DictWriter(table, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(out / "gradebook.csv", table.getvalue())
+    points: Counter[str] = Counter()
+    for row in rows:
+        points[row["submission"]] += row["points"]
+    summary = {
+        "lab": lab.lab_id,
+        "max_points": sum(q.max_points for q in lab.questions),
+        "points": dict(sorted(points.items())),
+        "statuses": {status: sum(row["status"] == status for row in rows) for status in STATUSES},
+        "protections": protections(prefix),
+    }
+    write_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+
+
+def grade_cli(
+    lab_id: str, paths: list[Path], *, out: Path, jobs: int, timeout: float, root: Path, force: bool
+) -> int:
+    """Grade every submission under ``paths`` into ``out``: the ``labkit grade`` command.
+
+    Args:
+        lab_id: ``lab02``, or the path of the lab's master under ``root``.
+        paths: Submitted notebooks, or folders searched for them.
+        out: Where ``gradebook.csv``, ``summary.json`` and ``feedback/`` go.
+        jobs: Submissions graded at once.
+        timeout: Seconds allowed per submission; one cell gets at most ``CELL_TIMEOUT``.
+        root: The course root.
+        force: Regrade submissions that already have a result in ``out``.
+
+    Returns:
+        0 once every submission is graded, however the students did.
+
+    Raises:
+        GradingError: Grading cannot run: an unknown lab, or no readable input.
+
+    """
+    master = find_master(root, lab_id)
+    lab = checks.load(lab_id_of(master))
+    pristine = parse(generate(master))
+    submissions = collect_submissions(paths)
+    done = {name for name in submissions if (out / "results" / f"{name}.json").exists()}
+    todo = sorted(set(submissions) - (set() if force else done))
+    print(f"grading {len(todo)} of {len(submissions)} {lab.lab_id} submissions into {out}")
+    prefix = network_prefix()
+
+    def grade_one(name: str) -> None:
+        graded = grade_submission(submissions[name], name, lab, pristine, prefix, timeout=timeout)
+        write_atomic(out / "feedback" / f"{name}.md", graded.markdown())
+        write_atomic(out / "results" / f"{name}.json", json.dumps(asdict(graded), indent=1))
+        earned, total = (sum(row[key] for row in graded.rows) for key in ("points", "max_points"))
+        print(f"  {name}: {earned}/{total} pts")
+
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        list(pool.map(grade_one, todo))
+    finally:  # on Ctrl-C, finish the submissions in flight and start no more
+        pool.shutdown(cancel_futures=True)
+    write_gradebook(out, lab, prefix)
+    return 0
+
+
+if __name__ == "__main__":
+    _launch_kernel(*sys.argv[1:])

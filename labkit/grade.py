@@ -37,6 +37,7 @@ from labkit.assign import (
 )
 from labkit.checks._guard import forbidden_uses
 from labkit.errors import GradingError, NotebookError
+from labkit.native import is_trusted_compiler_call
 
 MEMORY_LIMIT = 2 * 2**30
 """Bytes of address space one submission may use."""
@@ -78,6 +79,17 @@ _WRITE_EVENTS = (
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 
+_SPAWN_EVENTS = ("subprocess.Popen", "os.posix_spawn")
+
+
+def _compiler_argv(event: str, args: tuple[Any, ...], frame: Any) -> bool:
+    """Whether a spawn event is build_cython starting the C compiler (see labkit.native)."""
+    argv = args[1]  # (executable, args, cwd, env) and (path, argv, env) alike
+    if isinstance(argv, str | bytes) or argv is None:
+        return False
+    return is_trusted_compiler_call(list(argv), frame)
+
+
 def _guard_kernel(workdir: str) -> None:
     """Install the kernel's audit hook: no writes outside ``workdir``, no processes, no ctypes.
 
@@ -92,6 +104,8 @@ def _guard_kernel(workdir: str) -> None:
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event.startswith(_BLOCKED_EVENTS):
+            if event in _SPAWN_EVENTS and _compiler_argv(event, args, sys._getframe(1)):
+                return  # labkit.native.build_cython running the C compiler, nothing else
             raise PermissionError(f"graded code may not use {event}")
         writes = event == "open" and (
             any(c in str(args[1] or "") for c in "wax+") or (args[2] or 0) & _WRITE_FLAGS
@@ -470,8 +484,17 @@ def collect_submissions(paths: list[Path]) -> dict[str, Path]:
             print(f"labkit grade: skipping {path}: no such file or folder", file=sys.stderr)
     if not files:
         raise GradingError(f"no .ipynb submissions found in {', '.join(map(str, paths))}")
-    stems = Counter(f.stem for f in files)
-    return {f.stem if stems[f.stem] == 1 else f"{f.parent.name}__{f.stem}": f for f in files}
+    return {_unique_name(f, files): f for f in dict.fromkeys(f.resolve() for f in files)}
+
+
+def _unique_name(file: Path, files: list[Path]) -> str:
+    """Return the file's stem, prefixed with as many parent folders as make it unique."""
+    keys = [f.resolve().with_suffix("").parts for f in files]
+    mine = file.resolve().with_suffix("").parts
+    for depth in range(1, len(mine)):
+        if sum(key[-depth:] == mine[-depth:] for key in keys) == 1:
+            return "__".join(mine[-depth:])
+    return "__".join(mine[1:])
 
 
 def find_master(root: Path, lab: str) -> Path:

@@ -20,6 +20,7 @@ FORBIDDEN_MODULES = frozenset(
         "zmq",
         "pytest",
         "nbval",
+        "_posixsubprocess",
     ]
 )
 """Modules an answer may not import: they reach checks, the kernel or the interpreter."""
@@ -55,6 +56,9 @@ FORBIDDEN_ATTRIBUTES = frozenset(
         "killpg",
         "modules",
         "_getframe",
+        "_posixsubprocess",
+        "_fork_exec",
+        "fork_exec",
         "settrace",
         "setprofile",
         "excepthook",

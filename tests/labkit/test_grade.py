@@ -254,7 +254,7 @@ def test_are_points_taken_only_from_a_header_that_matches_the_question() -> None
 def test_does_the_kernel_guard_block_writes_outside_and_new_processes(tmp_path: Path) -> None:
     script = (
         "import os, subprocess, sys\n"
-        "from labkit.grade import _guard_kernel\n"
+        "from labkit.sandbox import _guard_kernel\n"
         f"_guard_kernel({str(tmp_path / 'work')!r})\n"
         f"open({str(tmp_path / 'work' / 'ok.txt')!r}, 'w').write('fine')\n"
         "for attempt in (lambda: open('../outside.txt', 'w'), lambda: os.remove('../x'),\n"

@@ -13,7 +13,7 @@ from labkit import native
 
 SANDBOXED_BUILD = """
 import os, subprocess, sys
-from labkit.grade import _guard_kernel
+from labkit.sandbox import _guard_kernel
 from labkit.native import build_cython
 _guard_kernel(os.getcwd())
 module = build_cython("tiny", "def twice(double x):\\n    return 2 * x\\n")

@@ -256,6 +256,14 @@ def _format(check: Check, *, colour: bool) -> str:
     return f"{line}\n      what to do: {check.fix}" if check.fix else line
 
 
+def _quiet_progress_bars() -> None:
+    """Hide transformers' "Loading weights" bars, which would interleave with the table."""
+    with contextlib.suppress(ImportError):
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+
+
 def run_doctor(*, bench: bool) -> int:
     """Check this machine, print one row per check as it finishes, and return the exit code.
 
@@ -268,6 +276,7 @@ def run_doctor(*, bench: bool) -> int:
     """
     settings = get_settings()
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    _quiet_progress_bars()
     print("labkit doctor: is this machine ready for the course?\n", flush=True)
     checks = []
     for name, check, fix in _plan(settings, bench):

@@ -261,7 +261,7 @@ def _quiet_progress_bars() -> None:
     with contextlib.suppress(ImportError):
         from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def run_doctor(*, bench: bool) -> int:

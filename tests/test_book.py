@@ -76,6 +76,23 @@ def test_does_the_book_build_with_zero_warnings(built_book: Path) -> None:
         assert (built_book / page).is_file(), page
 
 
+def test_are_learner_labs_excluded_from_book_execution(course_root: Path) -> None:
+    """Does `make book` skip executing learner labs (they stop at NotImplementedError)?
+
+    myst-nb matches each notebook's absolute path with ``PurePosixPath.match``, from the right.
+    """
+    from pathlib import PurePosixPath
+
+    config = yaml.safe_load((course_root / "_config.yml").read_text())
+    patterns = config["execute"]["exclude_patterns"]
+    labs = sorted((course_root / "labs").rglob("*.ipynb"))
+    assert labs
+    for lab in labs:
+        assert any(PurePosixPath(lab.as_posix()).match(p) for p in patterns), lab
+    for notebook in (course_root / "notebooks").rglob("*.ipynb"):
+        assert not any(PurePosixPath(notebook.as_posix()).match(p) for p in patterns), notebook
+
+
 def test_does_the_roadmap_page_list_every_roadmap_id(built_book: Path, course_root: Path) -> None:
     """Does the rendered checklist show every id in curriculum/roadmap.yml?"""
     from labkit.roadmap import load_roadmap

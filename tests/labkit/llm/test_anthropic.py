@@ -9,16 +9,12 @@ from typing import Any
 import anthropic
 import httpx2
 import pytest
+from llm_cases import WEATHER
 
 from labkit.errors import LLMAuthError, LLMBadRequest, LLMProviderDown, LLMRateLimited, LLMTimeout
-from labkit.llm import ChatModel, Message, MessageLike, Tool, ToolCall, Usage
+from labkit.llm import ChatModel, Message, MessageLike, ToolCall, Usage
 from labkit.llm.anthropic import AnthropicChatModel
 
-WEATHER = Tool(
-    "get_weather",
-    "Get the current weather for a city.",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-)
 QUESTION = [
     {"role": "system", "content": "Answer in one sentence."},
     {"role": "user", "content": "What is the capital of France?"},

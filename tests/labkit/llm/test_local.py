@@ -6,18 +6,14 @@ from collections.abc import Generator
 from typing import cast
 
 import pytest
+from llm_cases import WEATHER
 
 from labkit.errors import LLMTimeout
-from labkit.llm import ChatModel, Message, MessageLike, StreamDelta, Tool, ToolCall
+from labkit.llm import ChatModel, Message, MessageLike, StreamDelta, ToolCall
 from labkit.llm.local import LocalChatModel, _parse_tool_call, _releasable
 from labkit.models import chat_model
 from labkit.settings import Settings
 
-WEATHER = Tool(
-    "get_weather",
-    "Get the current weather for a city.",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-)
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
 

@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed
 VENDOR := _vendor/vendor
 JOBS ?= 2
 
-.PHONY: help setup system-deps vendor book book-ci test lab labs grade lock doctor clean
+.PHONY: help setup system-deps vendor book book-ci test runtimes lab labs grade lock doctor clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
 	@echo "  make lab    open JupyterLab"
 	@echo "  make labs   regenerate labs/ from solutions/"
+	@echo "  make runtimes   re-measure every notebook in smoke mode for the phase pages"
 	@echo "  make grade LAB=lab02 SUBMISSIONS=dir OUT=dir   grade a folder of submissions"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -39,14 +40,23 @@ $(VENDOR)/.installed: package.json package-lock.json
 
 vendor: $(VENDOR)/.installed
 
-# Chromium drives the book's browser test. Installed from Debian's packages when we are root.
+# Debian packages the tests need: Chromium drives the book's browser test, Tesseract is the
+# OCR engine of the document chapters, pgbouncer is the connection pooler of phase 1.
+NOTEBOOK_COMMANDS := tesseract:tesseract-ocr pgbouncer:pgbouncer
+SYSTEM_COMMANDS := chromium:chromium $(NOTEBOOK_COMMANDS)
 system-deps:
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	@missing=""; for pair in $(SYSTEM_COMMANDS); do \
+		cmd=$${pair%%:*}; pkg=$${pair#*:}; \
+		command -v $$cmd >/dev/null || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-		else echo "make test needs Chromium: sudo apt-get install chromium"; exit 1; fi; }
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "make test needs:$$missing   (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
 
 book: setup
+	@$(MAKE) --no-print-directory system-deps SYSTEM_COMMANDS="$(NOTEBOOK_COMMANDS)"
 	$(VENV)/bin/jupyter-book build . --keep-going
 	@echo "Open _build/html/index.html in a browser."
 
@@ -57,6 +67,11 @@ book-ci: setup
 test: setup system-deps
 	LABKIT_SMOKE=1 $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax \
 		--nbval-cell-timeout=120 tests notebooks solutions $(PYTEST_ARGS)
+
+# Measure every notebook and lab master in smoke mode; the phase pages show the times.
+runtimes: setup system-deps
+	LABKIT_SMOKE=1 LABKIT_RECORD_RUNTIMES=curriculum/smoke-runtimes.json $(PY) -m pytest \
+		-n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=120 -q notebooks solutions
 
 lab: setup
 	$(VENV)/bin/jupyter lab

@@ -1,9 +1,15 @@
-"""Root pytest plugin: time every notebook nbval runs, print the slowest, enforce the budget."""
+"""Root pytest plugin: time every notebook nbval runs, print the slowest, enforce the budget.
+
+With ``LABKIT_RECORD_RUNTIMES=curriculum/smoke-runtimes.json`` (``make runtimes``) it also
+records each notebook's time into that file, which the phase pages show.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +40,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run when a notebook exceeds its time budget."""
+    """Fail the run when a notebook exceeds its time budget; record the times if asked."""
+    if hasattr(session.config, "workerinput"):
+        return  # xdist workers: the controller sees every report and does this once
     over = [path for path, seconds in _seconds.items() if seconds > BUDGET_S]
-    if over and exitstatus == 0 and not hasattr(session.config, "workerinput"):
+    if over and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    record = os.environ.get("LABKIT_RECORD_RUNTIMES")
+    if record and _seconds:
+        _record(Path(session.config.rootpath, record))
+
+
+def _record(path: Path) -> None:
+    """Merge this run's notebook times into ``path`` (rounded to the second, sorted)."""
+    times: dict[str, int] = json.loads(path.read_text()) if path.exists() else {}
+    times.update({notebook: round(seconds) for notebook, seconds in _seconds.items()})
+    path.write_text(json.dumps(dict(sorted(times.items())), indent=1) + "\n")

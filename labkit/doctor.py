@@ -7,6 +7,7 @@ import importlib.metadata
 import importlib.util
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -35,6 +36,9 @@ SERVICES: dict[str, tuple[Callable[[], AbstractContextManager[Any]], str, str]] 
     "qdrant": (services.qdrant, "QDRANT_URL", "qdrant-client"),
 }
 """Each service: how to start it, the variable that points at your own server, its package."""
+
+SYSTEM_TOOLS = {"cc": "gcc", "tesseract": "tesseract-ocr", "pgbouncer": "pgbouncer"}
+"""Programs some notebooks run, and the Debian package of each (C compiler, OCR, pooler)."""
 
 _LOCAL_CHAT = ("local:", "hf:")  # chat models that run here; the others are paid APIs
 
@@ -126,6 +130,18 @@ def check_service(name: str) -> tuple[Status, str]:
         return "ok", f"your server in {variable} answers"
     total = time.perf_counter() - began
     return "ok", f"started in {started:.1f} s, stopped in {total - started:.1f} s"
+
+
+def check_system_tools() -> tuple[Status, str]:
+    """Find the programs a few notebooks call; a missing one warns, naming its chapter's need."""
+    missing = [
+        package
+        for program, package in SYSTEM_TOOLS.items()
+        if not (shutil.which(program) or shutil.which(program, path="/usr/sbin:/sbin"))
+    ]
+    if missing:
+        return "warn", f"missing: {', '.join(missing)} (the notebooks that need them will say so)"
+    return "ok", ", ".join(SYSTEM_TOOLS)
 
 
 def check_settings(settings: Settings) -> tuple[Status, str]:
@@ -225,7 +241,9 @@ def _plan(settings: Settings, bench: bool) -> list[Row]:
             f"Run `make setup` or `pip install {package}`; if {variable} is set, check that server."
         )
         rows.append((name, partial(check_service, name), fix))
+    apt = " ".join(SYSTEM_TOOLS.values())
     rows += [
+        ("system tools", check_system_tools, f"sudo apt-get install {apt} (see the setup page)"),
         ("settings", partial(check_settings, settings), ""),
         ("data", partial(check_data, settings), data_fix),
         ("provider keys", partial(check_provider_keys, settings), ""),

@@ -1,7 +1,8 @@
 """The grading sandbox: one notebook run by nbval in its own process group, kernel and folder.
 
-The kernel gets an audit hook (no writes outside its folder, no processes but the perf lab's
-compiler, no signals), a memory cap, capped output and, where ``unshare`` works, no network.
+The kernel gets an audit hook (no writes outside its folder; no processes but the perf lab's
+compiler and the programs checks declare with ``runs_program``; no signals), a memory cap,
+capped output and, where ``unshare`` works, no network.
 This module is also the sandbox's pytest plugin (``-p labkit.sandbox``) and kernel launcher
 (``python -m labkit.sandbox``).
 """
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from nbformat import NotebookNode
 
 from labkit import checks
 from labkit.assign import render, write_atomic
+from labkit.checks._programs import is_trusted_program_call
+from labkit.settings import get_settings
 from labkit.native import is_trusted_compiler_call
 
 MEMORY_LIMIT = 2 * 2**30
@@ -37,6 +41,10 @@ OUTPUT_LIMIT = 2**20
 CELL_TIMEOUT = 60.0
 """Seconds one cell may run, at most the whole submission's timeout."""
 _LOG_ENV = "LABKIT_GRADE_LOG"
+_SERVICES_ENV = "LABKIT_GRADE_SERVICES"
+SERVICE_URLS = {"postgres": "DATABASE_URL", "redis": "REDIS_URL"}
+"""Servers a lab may ask for in ``metadata.course.services``, and the variable each sets."""
+_services = ExitStack()
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _BLOCKED_EVENTS = (
     "os.fork",
@@ -71,12 +79,12 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _SPAWN_EVENTS = ("subprocess.Popen", "os.posix_spawn")
 
 
-def _compiler_argv(event: str, args: tuple[Any, ...], frame: Any) -> bool:
-    """Whether a spawn event is build_cython starting the C compiler (see labkit.native)."""
+def _trusted_spawn(event: str, args: tuple[Any, ...], frame: Any) -> bool:
+    """Whether a spawn is build_cython's C compiler or a check's declared program."""
     argv = args[1]  # (executable, args, cwd, env) and (path, argv, env) alike
     if isinstance(argv, str | bytes) or argv is None:
         return False
-    return is_trusted_compiler_call(list(argv), frame)
+    return is_trusted_compiler_call(list(argv), frame) or is_trusted_program_call(list(argv), frame)
 
 
 def _guard_kernel(workdir: str) -> None:
@@ -89,12 +97,15 @@ def _guard_kernel(workdir: str) -> None:
     def outside(path: object) -> bool:
         if not isinstance(path, str | bytes | os.PathLike):
             return False  # an open file descriptor
-        return not (os.path.realpath(os.fsdecode(path)) + os.sep).startswith(inside)
+        real = os.path.realpath(os.fsdecode(path))
+        if real == os.devnull:
+            return False  # torch, among others, opens it for writing when it loads
+        return not (real + os.sep).startswith(inside)
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event.startswith(_BLOCKED_EVENTS):
-            if event in _SPAWN_EVENTS and _compiler_argv(event, args, sys._getframe(1)):
-                return  # labkit.native.build_cython running the C compiler, nothing else
+            if event in _SPAWN_EVENTS and _trusted_spawn(event, args, sys._getframe(1)):
+                return  # build_cython's compiler, or a check's declared program, nothing else
             raise PermissionError(f"graded code may not use {event}")
         writes = event == "open" and (
             any(c in str(args[1] or "") for c in "wax+") or (args[2] or 0) & _WRITE_FLAGS
@@ -154,6 +165,25 @@ def _launch_kernel(connection_file: str, workdir: str, exit_log: str) -> None:
     else:
         ending = f"exited with code {os.WEXITSTATUS(status)}"
     write_atomic(Path(exit_log), ending)
+
+
+def pytest_sessionstart(session: Any) -> None:
+    """Start the real servers the lab asked for, before its kernel: a pytest hook.
+
+    pytest runs inside the sandbox's network namespace but outside the guarded kernel, so it
+    may start processes; the kernel inherits ``DATABASE_URL`` / ``REDIS_URL`` and
+    ``labkit.services`` connects to those servers instead of starting its own.
+    """
+    from labkit import services
+
+    for name in filter(None, os.environ.get(_SERVICES_ENV, "").split(",")):
+        server = _services.enter_context(getattr(services, name)())
+        os.environ[SERVICE_URLS[name]] = server.url
+
+
+def pytest_sessionfinish(session: Any) -> None:
+    """Stop the servers started for the lab: a pytest hook."""
+    _services.close()
 
 
 def pytest_runtest_logreport(report: Any) -> None:
@@ -240,6 +270,12 @@ def run_sandboxed(
         (base / "pytest.ini").write_text("[pytest]\n")
         (base / "graded.ipynb").write_text(render(notebook), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k.startswith("LABKIT_") or k == "PATH"}
+        # The kernel's HOME is its folder; keep the models converted once (read-only there).
+        env.setdefault("LABKIT_CACHE_DIR", str(get_settings().cache_dir))
+        wanted = notebook.metadata.get("course", {}).get("services", [])
+        unknown = sorted(set(wanted) - set(SERVICE_URLS))
+        if unknown:
+            raise ValueError(f"metadata.course.services names unknown servers: {unknown}")
         env.update(
             {
                 checks.GRADING_ENV: "1",
@@ -249,6 +285,7 @@ def run_sandboxed(
                 "JUPYTER_RUNTIME_DIR": str(base / "rt"),
                 "PYTHONDONTWRITEBYTECODE": "1",
                 "OMP_NUM_THREADS": "1",
+                _SERVICES_ENV: ",".join(wanted),
             }
         )
         command = [

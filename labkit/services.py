@@ -56,7 +56,8 @@ class Service:
         return f"Service({self.name!r}, url={_redact(self.url)!r}, pid={self.pid})"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free now (for a server you start yourself)."""
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
@@ -208,7 +209,7 @@ def postgres() -> Iterator[Service]:
         )  # fmt: skip
         if initdb.returncode != 0:
             raise ServiceUnavailable(f"postgres: initdb failed. {hint}\n{initdb.stderr[-2000:]}")
-        port = _free_port()
+        port = free_port()
         flags = f"-h {HOST} -p {port} -c unix_socket_directories= -c fsync=off"
         flags += " -c synchronous_commit=off -c full_page_writes=off"
         argv = [str(bin_dir / "postgres"), "-D", pgdata, *flags.split()]
@@ -262,7 +263,7 @@ def redis() -> Iterator[Service]:
     executable = _redis_executable()
     if executable is None:
         raise ServiceUnavailable(f"redis: no valkey-server or redis-server was found. {hint}")
-    port = _free_port()
+    port = free_port()
     with _workdir("redis") as workdir:
         flags = f"--port {port} --bind {HOST} --appendonly no --daemonize no"
         argv = [executable, *flags.split(), "--save", "", "--dir", str(workdir)]
@@ -301,7 +302,7 @@ def mlflow_server() -> Iterator[Service]:
     hint = "Install it with `pip install mlflow`, or set MLFLOW_TRACKING_URI to an http server."
     if importlib.util.find_spec("mlflow") is None:
         raise ServiceUnavailable(f"mlflow: the mlflow package is missing. {hint}")
-    port = _free_port()
+    port = free_port()
     with _workdir("mlflow") as workdir:
         flags = f"server --host {HOST} --port {port} --workers 1"
         argv = [sys.executable, "-m", "mlflow", *flags.split(), "--backend-store-uri",

@@ -2,11 +2,14 @@
 
 ``{roadmap-summary}`` renders coverage per group as a table; ``{roadmap-checklist} GROUP``
 renders one group's items (``p0`` … ``p8``, ``tools``, ``syllabus``, ``projects``) with links to
-the notebooks, labs and pages whose metadata lists them.
+the notebooks, labs and pages whose metadata lists them. ``{phase-contents} FOLDER`` lists a
+phase's notebooks and labs with their measured smoke run time and each lab's points.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from labkit.checks._core import Lab
 from labkit.roadmap import (
     Roadmap,
     Source,
@@ -92,6 +96,53 @@ class RoadmapChecklist(_RoadmapDirective):
         return self._parse(lines)
 
 
+RUNTIMES_PATH = Path("curriculum") / "smoke-runtimes.json"
+
+
+class PhaseContents(SphinxDirective):
+    """A phase's notebooks and labs: what each covers, its smoke run time, a lab's points.
+
+    Run times come from ``curriculum/smoke-runtimes.json``, which ``make runtimes`` measures.
+    """
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        """Render the table for the phase folder named by the argument, e.g. ``01-backend``."""
+        root = Path(self.env.srcdir)
+        folder = self.arguments[0]
+        self.env.note_reread()
+        runtimes_file = root / RUNTIMES_PATH
+        runtimes = json.loads(runtimes_file.read_text()) if runtimes_file.exists() else {}
+        lines = [
+            "| Notebook or lab | Covers | Smoke run | Points |",
+            "|---|---|---:|---:|",
+        ]
+        for kind in ("notebooks", "solutions"):
+            for path in sorted((root / kind / folder).glob("*.ipynb")):
+                rel = path.relative_to(root).as_posix()
+                course = json.loads(path.read_text()).get("metadata", {}).get("course", {})
+                lab_id = course.get("lab")
+                shown = f"labs/{folder}/{path.stem}" if kind == "solutions" else rel[:-6]
+                seconds = runtimes.get(rel)
+                run = f"{seconds} s" if seconds is not None else "not measured"
+                points = str(_lab_points(lab_id)) if lab_id else ""
+                covers = ", ".join(f"`{item}`" for item in course.get("covers", []))
+                lines.append(f"| {{doc}}`/{shown}` | {covers} | {run} | {points} |")
+        if len(lines) == 2:
+            raise self.error(f"no notebooks or labs in notebooks/{folder} or solutions/{folder}")
+        container = nodes.container(classes=["phase-contents"])
+        self.state.nested_parse(StringList(lines, source=str(RUNTIMES_PATH)), 0, container)
+        return [container]
+
+
+def _lab_points(lab_id: str) -> int:
+    """Return a lab's full marks: every case of every question, grading-only ones included."""
+    lab = importlib.import_module(f"labkit.checks.{lab_id}").lab
+    assert isinstance(lab, Lab)
+    return sum(question.max_points for question in lab.questions)
+
+
 def _group_title(group: str) -> str:
     section, _, sub = group.partition(":")
     if section == "tools":
@@ -141,6 +192,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the roadmap directives and the offline mermaid loader."""
     app.add_directive("roadmap-summary", RoadmapSummary)
     app.add_directive("roadmap-checklist", RoadmapChecklist)
+    app.add_directive("phase-contents", PhaseContents)
     app.connect("builder-inited", _drop_mermaid_cdn_loader)
     app.connect("html-page-context", _dedupe_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

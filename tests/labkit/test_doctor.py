@@ -26,6 +26,7 @@ ROWS = [
     "redis",
     "mlflow",
     "qdrant",
+    "system tools",
     "settings",
     "data",
     "provider keys",
@@ -57,6 +58,7 @@ def fast_doctor(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(doctor, "check_torch", lambda settings: ("ok", "torch 2 on cpu"))
     monkeypatch.setattr(doctor, "check_embedding_model", lambda settings: ("ok", "384 dims"))
     monkeypatch.setattr(doctor, "check_chat_model", lambda settings: ("ok", "'Hello!'"))
+    monkeypatch.setattr(doctor, "check_system_tools", lambda: ("ok", "cc, tesseract, pgbouncer"))
     for name, (_, variable, package) in list(doctor.SERVICES.items()):
         monkeypatch.setitem(
             doctor.SERVICES, name, (lambda name=name: fake_server(name), variable, package)
@@ -199,3 +201,15 @@ def test_does_the_real_doctor_run_end_to_end_from_the_command_line() -> None:
     assert run.returncode == (1 if "✗" in run.stdout else 0), run.stdout
     for name in ("postgres", "redis", "mlflow", "qdrant", "data"):
         assert f"  ✓ {name:<16} " in run.stdout, run.stdout
+
+
+def test_does_a_missing_system_program_warn_with_its_debian_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Is a missing tesseract a warning that names the package to install, not a failure?"""
+    monkeypatch.setattr(doctor.shutil, "which", lambda program, path=None: None)
+    status, detail = doctor.check_system_tools()
+    assert status == "warn"
+    assert detail == (
+        "missing: gcc, tesseract-ocr, pgbouncer (the notebooks that need them will say so)"
+    )

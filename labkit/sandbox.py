@@ -34,8 +34,8 @@ from labkit.checks._programs import is_trusted_program_call
 from labkit.settings import get_settings
 from labkit.native import is_trusted_compiler_call
 
-MEMORY_LIMIT = 2 * 2**30
-"""Bytes of address space one submission may use."""
+MEMORY_LIMIT = 6 * 2**30
+"""Bytes of address space one submission may use: torch and a small model reserve over 2 GiB."""
 OUTPUT_LIMIT = 2**20
 """Characters of printed output a submission may send; the rest is dropped."""
 CELL_TIMEOUT = 60.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -15,7 +16,13 @@ if TYPE_CHECKING:
 
 _SHA256SUMS = """\
 32a32e6e15b4757a122b238752dfb13d75d2ff7d121a8bd8c1e90e73dc86eb96  handbook_qa.jsonl
+03c434462cd2e072c1e6f637807e1ffff19f4d4d33c22549ac17806022a5afe3  loans.csv
 5aca675f7632dc589b5832e1f9a18ae6ada1d16e6dd65657a094cfb0b8243b12  support_tickets.csv
+ae0b9172e75e32cf24e9960a1ff5e5b3162550961b9480691e631dbb31a1f2e4  enterprise/corpus.jsonl
+da7461bfe1f47c8dae3fb38f658ede806368860f065704eaa626c126316e1ef4  enterprise/rag_eval.jsonl
+2c4bb49483f50c014f112d994ab2647735c60c96a67389a6e5077a5d0484a75c  enterprise/pdfs/chime-guide.pdf
+c26898952fb3959e66c211857f9932f62f63f0ac8533cba8020562b3a4c6a283  enterprise/pdfs/prices-2025.pdf
+aac62b70f251ecb31603c3d0a04feca353056972f64a3315f407307f7981e680  enterprise/pdfs/warranty-2024.pdf
 """
 _HANDBOOK_SHA256SUMS = """\
 97ee2eae196a0dba848c17498ea628314446777d0c45185ace18107e534c7195  01-welcome.md
@@ -55,7 +62,12 @@ REGISTRY: dict[str, str] = {
 """Every shipped file, relative to the data folder, and its sha256. ``data/README.md`` lists
 the same files with their provenance and licence."""
 
-_GENERATORS = {"support_tickets": "support_tickets.py", "handbook": "handbook.py"}
+_GENERATORS = {
+    "support_tickets": "support_tickets.py",
+    "handbook": "handbook.py",
+    "enterprise/": "enterprise_corpus.py",
+    "loans": "loans.py",
+}
 """The script under ``data/generators/`` that writes each file, by file-name prefix."""
 
 
@@ -77,6 +89,45 @@ class QAPair(TypedDict):
     question: str
     answer: str
     relevant_doc_ids: list[str]
+
+
+class EnterpriseDoc(TypedDict, total=False):
+    """One document of the Northbeam enterprise corpus: raw ``source`` and clean ``text``.
+
+    ``format`` is ``markdown`` or ``html``; ``source`` is the file as a crawler would fetch it
+    (HTML with navigation and scripts), ``text`` the clean markdown a good parser recovers.
+    ``product``, ``region`` and ``status`` are present only where they apply.
+    """
+
+    doc_id: str
+    kind: str
+    format: str
+    title: str
+    updated: str
+    source: str
+    text: str
+    product: str
+    region: str
+    status: str
+
+
+class RagQuestion(TypedDict):
+    """One labelled question of the enterprise RAG eval set.
+
+    ``relevant_section_ids`` are ``doc_id#heading-slug`` (``doc_id#pN`` for a PDF page);
+    ``evidence`` is an exact quote of the text that answers it; unanswerable questions have
+    ``answerable=False`` and no relevant ids. ``split`` is ``train`` or ``test`` (held out).
+    """
+
+    qa_id: str
+    question: str
+    answer: str
+    relevant_doc_ids: list[str]
+    relevant_section_ids: list[str]
+    evidence: str
+    answerable: bool
+    kind: str
+    split: str
 
 
 def data_dir(settings: Settings | None = None) -> Path:
@@ -165,6 +216,33 @@ def load_support_tickets(settings: Settings | None = None) -> pd.DataFrame:
     return tickets.reset_index(drop=True)
 
 
+def load_loans(settings: Settings | None = None, *, truth: bool = False) -> pd.DataFrame:
+    """Load the synthetic loan applications: 3,000 rows, or the loans of 600 applicants in smoke.
+
+    Smoke mode keeps whole applicants (all their loans), so group splits still mean something.
+    ``days_past_due_max`` is only known after the loan ran: a column that leaks ``defaulted``.
+
+    Args:
+        settings: Read with ``get_settings()`` when omitted.
+        truth: Keep ``p_default``, the true default probability; never use it as a feature.
+
+    Example:
+        >>> loans = load_loans(settings)
+        >>> loans.groupby("region")["defaulted"].mean()
+
+    """
+    import pandas as pd
+
+    settings = settings or get_settings()
+    loans = pd.read_csv(verified_path("loans.csv", settings), parse_dates=["application_date"])
+    applicants = loans["applicant_id"].drop_duplicates()
+    size = settings.smoke_size(full=len(applicants), smoke=600)
+    if size < len(applicants):
+        keep = applicants.sample(n=size, random_state=settings.seed)
+        loans = loans[loans["applicant_id"].isin(keep)]
+    return loans.drop(columns=[] if truth else ["p_default"]).reset_index(drop=True)
+
+
 def load_handbook(settings: Settings | None = None) -> list[HandbookDoc]:
     """Load the 28 markdown pages of the fictional Northbeam company handbook, in order.
 
@@ -206,6 +284,107 @@ def load_handbook_qa(settings: Settings | None = None) -> list[QAPair]:
     return pairs[: settings.smoke_size(full=len(pairs), smoke=8)]
 
 
+def load_enterprise_corpus(settings: Settings | None = None) -> list[EnterpriseDoc]:
+    """Load the 160 documents of the Northbeam enterprise corpus (manuals, policies, tickets …).
+
+    The corpus holds deliberate exact and near duplicates (``…-repost``, ``…-draft``) for the
+    deduplication lesson; the PDFs are separate, see ``enterprise_pdf_paths()``.
+
+    Example:
+        >>> docs = load_enterprise_corpus(settings)
+        >>> docs[0]["doc_id"], docs[0]["format"]
+        ('manual-beacon-hub', 'markdown')
+
+    """
+    lines = verified_path("enterprise/corpus.jsonl", settings).read_text(encoding="utf-8")
+    return [json.loads(line) for line in lines.splitlines()]
+
+
+class CorpusSection(TypedDict):
+    """One ``## `` section of an enterprise document: the unit the eval set's ids point at."""
+
+    section_id: str
+    doc_id: str
+    kind: str
+    title: str
+    heading: str
+    text: str
+
+
+def load_enterprise_sections(
+    settings: Settings | None = None, *, include_duplicates: bool = False
+) -> list[CorpusSection]:
+    """Split each enterprise document at its ``## `` headings, the corpus's structural chunks.
+
+    ``section_id`` is ``doc_id#heading-slug``, the ids ``RagQuestion.relevant_section_ids``
+    uses; ``text`` starts with ``"<title> > <heading>"`` so a section keeps its context.
+    Unless ``include_duplicates``, exact duplicates (same ``text``, first one kept) and
+    ``status: draft`` documents are dropped, as the ingestion notebook teaches. In smoke mode
+    the tickets no question asks about are left out too (about 300 sections instead of 434).
+
+    Example:
+        >>> sections = load_enterprise_sections(settings)
+        >>> sections[1]["section_id"]
+        'manual-beacon-hub#specifications'
+
+    """
+    settings = settings or get_settings()
+    asked = {doc_id for q in load_rag_eval(settings) for doc_id in q["relevant_doc_ids"]}
+    seen: set[str] = set()
+    sections: list[CorpusSection] = []
+    for doc in load_enterprise_corpus(settings):
+        digest = hashlib.sha256(doc["text"].encode()).hexdigest()
+        duplicate = digest in seen or doc.get("status") == "draft"
+        if settings.smoke and doc["kind"] == "ticket" and doc["doc_id"] not in asked:
+            continue
+        seen.add(digest)
+        if duplicate and not include_duplicates:
+            continue
+        for part in doc["text"].split("\n## ")[1:]:
+            heading, _, body = part.partition("\n")
+            slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+            sections.append(
+                CorpusSection(
+                    section_id=f"{doc['doc_id']}#{slug}",
+                    doc_id=doc["doc_id"],
+                    kind=doc["kind"],
+                    title=doc["title"],
+                    heading=heading,
+                    text=f"{doc['title']} > {heading}\n{body.strip()}",
+                )
+            )
+    return sections
+
+
+def enterprise_pdf_paths(settings: Settings | None = None) -> list[Path]:
+    """Return the verified paths of the corpus's three PDFs (tables, a chart, a scanned page)."""
+    names = sorted(name for name in REGISTRY if name.startswith("enterprise/pdfs/"))
+    return [verified_path(name, settings) for name in names]
+
+
+def load_rag_eval(
+    settings: Settings | None = None, *, split: str | None = None
+) -> list[RagQuestion]:
+    """Load the 172 labelled questions over the enterprise corpus, 16 of them unanswerable.
+
+    Args:
+        settings: Read with ``get_settings()`` when omitted.
+        split: ``"train"`` or ``"test"`` to keep one split; ``None`` keeps both.
+
+    Raises:
+        DatasetError: ``split`` is not ``train``, ``test`` or ``None``.
+
+    Example:
+        >>> held = load_rag_eval(settings, split="test")
+
+    """
+    if split not in (None, "train", "test"):
+        raise DatasetError(f"split must be 'train', 'test' or None, not {split!r}.")
+    text = verified_path("enterprise/rag_eval.jsonl", settings).read_text(encoding="utf-8")
+    questions: list[RagQuestion] = [json.loads(line) for line in text.splitlines()]
+    return [q for q in questions if split is None or q["split"] == split]
+
+
 def load_hub_dataset(name: str, *, split: str = "train", settings: Settings | None = None) -> Any:
     """Load a dataset from the Hugging Face hub; only when ``LABKIT_OFFLINE=0``.
 
@@ -224,7 +403,7 @@ def load_hub_dataset(name: str, *, split: str = "train", settings: Settings | No
         raise OfflineError(
             f"load_hub_dataset({name!r}) needs the network, and the course runs offline. "
             "Set LABKIT_OFFLINE=0 to allow hub downloads, or use a shipped dataset "
-            "(load_support_tickets, load_handbook, load_handbook_qa)."
+            "(load_support_tickets, load_handbook, load_handbook_qa, load_loans)."
         )
     try:
         import datasets

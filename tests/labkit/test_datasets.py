@@ -27,7 +27,7 @@ def copied_data(tmp_path: Path) -> Settings:
 def test_does_every_registered_file_match_its_pinned_sha256() -> None:
     """Does every file in the registry exist under data/ with the pinned sha256?"""
     paths = datasets.verify_all(Settings(data_dir=DATA))
-    assert len(paths) == len(datasets.REGISTRY) == 30
+    assert len(paths) == len(datasets.REGISTRY) == 36
     for path in paths:
         name = path.relative_to(DATA).as_posix()
         assert hashlib.sha256(path.read_bytes()).hexdigest() == datasets.REGISTRY[name]
@@ -50,7 +50,7 @@ def test_does_the_readme_list_every_file_with_its_sha256_and_licence() -> None:
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     assert "CC0-1.0" in readme
     for name, digest in datasets.REGISTRY.items():
-        generator = "handbook.py" if name.startswith("handbook") else "support_tickets.py"
+        generator = next(s for p, s in datasets._GENERATORS.items() if name.startswith(p))
         assert f"| `{name}` | `generators/{generator}` | `{digest}` |" in readme
 
 
@@ -88,7 +88,9 @@ def test_does_the_default_data_dir_find_the_repository_data_folder() -> None:
     assert datasets.data_dir(Settings(data_dir=None)) == DATA
 
 
-@pytest.mark.parametrize("script", ["support_tickets.py", "handbook.py"])
+@pytest.mark.parametrize(
+    "script", ["support_tickets.py", "handbook.py", "loans.py", "enterprise_corpus.py"]
+)
 def test_do_the_generators_reproduce_the_shipped_bytes(script: str, tmp_path: Path) -> None:
     """Does running each generator again write byte-identical files?"""
     subprocess.run(
@@ -146,11 +148,83 @@ def test_does_a_hub_dataset_online_go_to_the_datasets_library(
     """Online, is the request passed to datasets.load_dataset with labkit's cache folder?"""
     datasets_library = pytest.importorskip("datasets")
     calls: list[tuple[str, str, str]] = []
-    monkeypatch.setattr(
-        datasets_library,
-        "load_dataset",
-        lambda name, split, cache_dir: calls.append((name, split, cache_dir)) or "loaded",
-    )
+
+    def load_dataset(name: str, split: str, cache_dir: str) -> str:
+        calls.append((name, split, cache_dir))
+        return "loaded"
+
+    monkeypatch.setattr(datasets_library, "load_dataset", load_dataset)
     settings = Settings(offline=False, cache_dir=tmp_path)
     assert datasets.load_hub_dataset("imdb", split="test", settings=settings) == "loaded"
     assert calls == [("imdb", "test", str(tmp_path / "datasets"))]
+
+
+def test_do_the_loans_load_with_their_lessons_and_smoke_keep_whole_applicants() -> None:
+    """Do loans parse dates, hide p_default unless asked, and keep every loan of an applicant?"""
+    full = datasets.load_loans(Settings(data_dir=DATA, smoke=False))
+    assert len(full) == 3000
+    assert "p_default" not in full.columns
+    assert str(full["application_date"].dtype).startswith("datetime64")
+    assert (
+        "p_default" in datasets.load_loans(Settings(data_dir=DATA, smoke=False), truth=True).columns
+    )
+    smoke = datasets.load_loans(Settings(data_dir=DATA, smoke=True))
+    assert smoke["applicant_id"].nunique() == 600
+    smoke_counts = smoke.groupby("applicant_id").size()
+    full_counts = full.groupby("applicant_id").size()
+    assert smoke_counts.equals(full_counts.loc[smoke_counts.index])
+
+
+def test_does_every_enterprise_question_quote_evidence_from_its_relevant_doc() -> None:
+    """Is each answerable question's evidence an exact quote of one of its relevant docs?"""
+    settings = Settings(data_dir=DATA)
+    texts = {doc["doc_id"]: doc["text"] for doc in datasets.load_enterprise_corpus(settings)}
+    questions = datasets.load_rag_eval(settings)
+    assert len(questions) >= 150
+    assert len({doc_id.split("-repost")[0].split("-draft")[0] for doc_id in texts}) >= 150
+    unanswerable = [q for q in questions if not q["answerable"]]
+    assert len(unanswerable) >= 10
+    assert all(not q["relevant_doc_ids"] for q in unanswerable)
+    for question in questions:
+        for doc_id in question["relevant_doc_ids"]:
+            if not doc_id.startswith("pdf-"):
+                assert question["evidence"] in texts[doc_id], question["qa_id"]
+    splits = {q["split"] for q in questions}
+    assert splits == {"train", "test"}
+
+
+def test_does_load_rag_eval_refuse_an_unknown_split() -> None:
+    """Does a typo in split give a clear DatasetError instead of an empty list?"""
+    with pytest.raises(DatasetError, match="split must be 'train', 'test' or None"):
+        datasets.load_rag_eval(Settings(data_dir=DATA), split="tset")
+
+
+def test_do_the_enterprise_pdfs_hold_their_tables_and_a_scanned_page() -> None:
+    """Does pdfplumber find the price table, and does page 2 of the guide hold only an image?"""
+    import pdfplumber
+
+    paths = {p.stem: p for p in datasets.enterprise_pdf_paths(Settings(data_dir=DATA))}
+    with pdfplumber.open(paths["prices-2025"]) as pdf:
+        table = pdf.pages[0].extract_tables()[0]
+    assert table[0] == ["Code", "Product", "EUR", "USD", "Launched"]
+    assert len(table) == 13
+    with pdfplumber.open(paths["chime-guide"]) as pdf:
+        scanned = pdf.pages[1]
+        assert len(scanned.images) == 1
+        assert "0800" not in (scanned.extract_text() or "")
+
+
+def test_do_the_enterprise_sections_carry_the_eval_sets_section_ids() -> None:
+    """Does every labelled section id exist, and does smoke mode keep every asked-about doc?"""
+    for smoke in (False, True):
+        settings = Settings(data_dir=DATA, smoke=smoke)
+        sections = datasets.load_enterprise_sections(settings)
+        ids = {section["section_id"] for section in sections}
+        assert len(ids) == len(sections)
+        for question in datasets.load_rag_eval(settings):
+            for section_id in question["relevant_section_ids"]:
+                assert section_id.startswith("pdf-") or section_id in ids, section_id
+    assert len(sections) < len(
+        datasets.load_enterprise_sections(Settings(data_dir=DATA, smoke=False))
+    )
+    assert not any(s["doc_id"].endswith(("-repost", "-draft")) for s in sections)

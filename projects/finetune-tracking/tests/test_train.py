@@ -80,6 +80,22 @@ def test_does_the_cli_print_one_json_line_of_figures(
     assert {"device_name", "seconds_per_epoch", "peak_memory_mb", "accuracy"} <= set(figures)
 
 
+def test_does_limit_shrink_the_tickets_the_cli_trains_on(
+    tiny_model: Path, tickets_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--model-path", str(tiny_model), "--data", str(tickets_csv), "--mode", "full"]
+    argv += ["--limit", "30", "--epochs", "1", "--device", "cpu", "--no-mlflow"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["train_size"] + figures["test_size"] == 30
+
+
+def test_does_a_limit_below_one_stop_with_a_usage_error(tiny_model: Path) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--model-path", str(tiny_model), "--limit", "0", "--no-mlflow"])
+    assert stopped.value.code == 2
+
+
 def test_does_a_wrong_model_path_stop_with_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["--model-path", str(tmp_path), "--no-mlflow"])

@@ -41,6 +41,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     size.add_argument("--full", dest="smoke", action="store_false", help="every ticket, 4 epochs")
     parser.add_argument("--epochs", type=int, help="override the epochs of --smoke/--full")
+    parser.add_argument(
+        "--limit", type=int, help="override the number of tickets of --smoke/--full (a sample)"
+    )
     parser.add_argument("--data", type=Path, default=None, help="tickets CSV (text, category)")
     parser.add_argument("--out", type=Path, default=Path("runs"))
     parser.add_argument("--seed", type=int, default=0)
@@ -59,6 +62,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         )
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be at least 1")
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1 ticket")
     return args
 
 
@@ -66,7 +71,8 @@ def run_one(args: argparse.Namespace, mode: str) -> dict[str, object]:
     """Train and evaluate one mode in this process; write and log its outputs."""
     sizes = SMOKE if args.smoke else FULL
     device = resolve_device(args.device)
-    split = load_tickets(args.data or default_data_path(), limit=sizes["limit"], seed=args.seed)
+    limit = args.limit if args.limit is not None else sizes["limit"]
+    split = load_tickets(args.data or default_data_path(), limit=limit, seed=args.seed)
     config = TrainConfig(
         model_path=args.model_path,
         mode=cast(Mode, mode),

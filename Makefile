@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 VENDOR := _vendor/vendor
 JOBS ?= 2
+# Tests run JOBS notebooks at once; each gets its share of the cores for torch/BLAS threads.
+# Oversubscribed (two notebooks, two threads each, two cores) SmolLM2 ran about 10x slower.
+THREADS ?= $(shell n=$$(( $$(nproc) / $(JOBS) )); [ $$n -ge 1 ] && echo $$n || echo 1)
 
 .PHONY: help setup system-deps vendor book book-ci test runtimes lab labs grade lock doctor clean
 
@@ -65,12 +68,13 @@ book-ci: setup
 	LABKIT_SMOKE=1 $(PY) -m pytest tests/test_book.py $(PYTEST_ARGS)
 
 test: setup system-deps
-	LABKIT_SMOKE=1 $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax \
-		--nbval-cell-timeout=120 tests notebooks solutions $(PYTEST_ARGS)
+	OMP_NUM_THREADS=$(THREADS) LABKIT_SMOKE=1 $(PY) -m pytest -n $(JOBS) --dist loadfile \
+		--nbval-lax --nbval-cell-timeout=120 tests notebooks solutions $(PYTEST_ARGS)
 
 # Measure every notebook and lab master in smoke mode; the phase pages show the times.
 runtimes: setup system-deps
-	LABKIT_SMOKE=1 LABKIT_RECORD_RUNTIMES=curriculum/smoke-runtimes.json $(PY) -m pytest \
+	OMP_NUM_THREADS=$(THREADS) LABKIT_SMOKE=1 LABKIT_RECORD_RUNTIMES=curriculum/smoke-runtimes.json \
+		$(PY) -m pytest \
 		-n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=120 -q notebooks solutions
 
 lab: setup

@@ -31,8 +31,8 @@ from nbformat import NotebookNode
 from labkit import checks
 from labkit.assign import render, write_atomic
 from labkit.checks._programs import is_trusted_program_call
-from labkit.settings import get_settings
 from labkit.native import is_trusted_compiler_call
+from labkit.settings import get_settings
 
 MEMORY_LIMIT = 6 * 2**30
 """Bytes of address space one submission may use: torch and a small model reserve over 2 GiB."""

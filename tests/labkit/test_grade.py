@@ -220,10 +220,10 @@ def test_does_a_run_killed_halfway_resume_where_it_stopped(tmp_path: Path) -> No
 def test_does_an_unknown_lab_exit_non_zero_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["grade", "lab42", str(tmp_path), "--out", str(tmp_path / "out"), "--root", str(ROOT)]
+    args = ["grade", "lab99", str(tmp_path), "--out", str(tmp_path / "out"), "--root", str(ROOT)]
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert err.startswith("labkit grade: unknown lab lab42: ") and err.count("\n") == 1
+    assert err.startswith("labkit grade: unknown lab lab99: ") and err.count("\n") == 1
 
 
 def test_does_grading_without_readable_input_exit_non_zero(

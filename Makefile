@@ -45,7 +45,7 @@ vendor: $(VENDOR)/.installed
 
 # Debian packages the tests need: Chromium drives the book's browser test, Tesseract is the
 # OCR engine of the document chapters, pgbouncer is the connection pooler of phase 1.
-NOTEBOOK_COMMANDS := tesseract:tesseract-ocr pgbouncer:pgbouncer
+NOTEBOOK_COMMANDS := tesseract:tesseract-ocr pgbouncer:pgbouncer promtool:prometheus java:default-jre-headless
 SYSTEM_COMMANDS := chromium:chromium $(NOTEBOOK_COMMANDS)
 system-deps:
 	@missing=""; for pair in $(SYSTEM_COMMANDS); do \

@@ -71,6 +71,22 @@ def test_print_coverage_per_phase(course_root: Path, capsys: pytest.CaptureFixtu
             print(f"  {group:<14} {done:>3}/{total:<3} {100 * done // total:>3}%")
 
 
+def test_is_every_roadmap_item_taught(course_root: Path) -> None:
+    """Is every item (phases, tools, syllabus, projects) covered at its evidence bar?
+
+    The course is complete only at 100%: an item with evidence 'run' needs a notebook or lab
+    that CI executes, 'lab' a graded lab, 'read' at least a page.
+    """
+    roadmap = load_roadmap(course_root)
+    covered = coverage(roadmap, scan_sources(course_root))
+    missing = [
+        f"{item.group}: {item.id} ({item.evidence}) {item.title}"
+        for item in roadmap.items
+        if not is_covered(item, covered[item.id])
+    ]
+    assert not missing, f"{len(missing)} roadmap items not taught yet:\n" + "\n".join(missing)
+
+
 def test_does_every_notebook_carry_the_course_metadata(course_root: Path) -> None:
     """Does every notebook, lab and solution declare covers, compute, minutes and colab?"""
     import json

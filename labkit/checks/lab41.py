@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from labkit.checks._clock import FakeClock
 from labkit.checks._core import Lab, Text, expect, expect_equal
 from labkit.errors import LLMAuthError, LLMBadRequest, LLMError, LLMProviderDown, LLMRateLimited
 from labkit.llm import ChatRequest, Completion, FakeChatModel, Usage
@@ -16,23 +17,6 @@ q3 = lab.question("q3", "Router")
 summary = lab.summary
 
 QUESTION = [{"role": "user", "content": "Classify: my invoice is wrong"}]
-
-
-class FakeClock:
-    """A clock that only moves when told to: ``clock()`` reads it, ``sleep(s)`` advances it."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        """Read the fake time, in seconds."""
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Advance the clock by ``seconds`` and remember the delay."""
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def faulty_provider(

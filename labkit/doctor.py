@@ -37,7 +37,13 @@ SERVICES: dict[str, tuple[Callable[[], AbstractContextManager[Any]], str, str]] 
 }
 """Each service: how to start it, the variable that points at your own server, its package."""
 
-SYSTEM_TOOLS = {"cc": "gcc", "tesseract": "tesseract-ocr", "pgbouncer": "pgbouncer"}
+SYSTEM_TOOLS = {
+    "cc": "gcc",
+    "tesseract": "tesseract-ocr",
+    "pgbouncer": "pgbouncer",
+    "promtool": "prometheus",
+    "java": "default-jre-headless",
+}
 """Programs some notebooks run, and the Debian package of each (C compiler, OCR, pooler)."""
 
 _LOCAL_CHAT = ("local:", "hf:")  # chat models that run here; the others are paid APIs

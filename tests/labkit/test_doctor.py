@@ -212,5 +212,6 @@ def test_does_a_missing_system_program_warn_with_its_debian_package(
     status, detail = doctor.check_system_tools()
     assert status == "warn"
     assert detail == (
-        "missing: gcc, tesseract-ocr, pgbouncer (the notebooks that need them will say so)"
+        "missing: gcc, tesseract-ocr, pgbouncer, prometheus, default-jre-headless"
+        " (the notebooks that need them will say so)"
     )

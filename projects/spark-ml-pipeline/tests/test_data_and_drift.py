@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow.dataset as ds
 import pytest
 
+from spark_ml_pipeline import session
 from spark_ml_pipeline.data import generate
 from spark_ml_pipeline.drift import drift_report, psi
 
@@ -53,3 +54,11 @@ def test_does_drift_fire_on_raw_income_shift_only(tmp_path: Path) -> None:
     assert report.alert
     assert report.drifted_features == ["income"]
     assert "DRIFT ALERT" in report.message()
+
+
+def test_does_a_machine_without_java_get_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Java, is the error a sentence naming what to install, not a JVM gateway trace?"""
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(RuntimeError, match="default-jre-headless"):
+        session.make_spark()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import warnings
 from collections.abc import Iterator
@@ -36,7 +37,16 @@ def make_spark(master: str | None = None, app_name: str = "spark-ml-pipeline") -
     Returns:
         The active session, with the log level set to ERROR.
 
+    Raises:
+        RuntimeError: No Java was found, so no JVM could start.
+
     """
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise RuntimeError(
+            "Spark needs Java 17 or newer and none was found (no JAVA_HOME, no `java` on PATH): "
+            "install it (Debian: sudo apt-get install default-jre-headless; macOS: brew install "
+            "openjdk@17) and try again"
+        )
     builder = SparkSession.builder.appName(app_name)
     chosen = master or os.environ.get("SPARK_MASTER")
     if chosen is None and "SPARK_ENV_LOADED" not in os.environ:
